@@ -67,7 +67,10 @@ class BaseNetEstimator(BaseEstimator):
         "lr_schedule": [StrOptions({"constant", "cosine"})],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -105,9 +108,7 @@ class BaseNetEstimator(BaseEstimator):
 
     # -- the template --------------------------------------------------------
     def _validate_X_y(self, X, y, reset):
-        return validate_data(
-            self, X, y, reset=reset, dtype=[np.float64, np.float32]
-        )
+        return validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32])
 
     def _fit(self, X, y, sample_weight=None):
         continuing = self.warm_start and hasattr(self, "net_")

@@ -58,9 +58,7 @@ class MLP(nn.Sequential):
         super().__init__(*layers)
 
 
-def build_module(
-    module, n_features: int, n_outputs: int, **mlp_params
-) -> nn.Module:
+def build_module(module, n_features: int, n_outputs: int, **mlp_params) -> nn.Module:
     """Instantiate the network for one fit.
 
     ``module=None`` builds :class:`MLP` from ``mlp_params``.  A module

@@ -18,6 +18,7 @@ from ._data import TensorBatches, TensorData
 __all__ = ["TensorNet", "build_optimizer"]
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
+BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
 
 def build_optimizer(
@@ -104,13 +105,15 @@ class TensorNet(NeuralNet):
     ):
         kwargs.setdefault("train_split", None)
         kwargs.setdefault("verbose", 0)
-        super().__init__(module, criterion, **kwargs)
+        # Set before skorch's __init__: afterwards skorch refuses torch modules
+        # as plain attributes outside of an initialize_* method.
         self.reference_criterion = reference_criterion
         self.shuffle = shuffle
         self.seed = seed
         self.weight_decay = weight_decay
         self.momentum = momentum
         self.predict_batch_size = predict_batch_size
+        super().__init__(module, criterion, **kwargs)
 
     @property
     def _default_callbacks(self):
@@ -128,11 +131,34 @@ class TensorNet(NeuralNet):
 
     def initialize_callbacks(self):
         super().initialize_callbacks()
-        base = Callback.on_grad_computed
-        self.grad_listeners_ = any(
-            getattr(type(cb), "on_grad_computed", base) is not base
-            for _, cb in self.callbacks_
-        )
+        # Per-batch events go only to the callbacks that implement them: most
+        # callbacks act once per epoch, and skorch's broadcast to every one of
+        # them on every batch is a measurable share of a small step.
+        self.batch_listeners_ = {
+            event: [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), event) is not getattr(Callback, event)
+            ]
+            for event in BATCH_EVENTS
+        }
+        self.grad_listeners_ = bool(self.batch_listeners_["on_grad_computed"])
+        return self
+
+    def notify(self, method_name, **cb_kwargs):
+        listeners = getattr(self, "batch_listeners_", {}).get(method_name)
+        if listeners is None:
+            return super().notify(method_name, **cb_kwargs)
+        getattr(self, method_name)(self, **cb_kwargs)
+        for cb in listeners:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def initialize_criterion(self):
+        super().initialize_criterion()
+        if self.reference_criterion is not None:
+            # A second registered criterion: moved to the device and switched
+            # between train and eval mode with the first.
+            self.reference_criterion_ = self.reference_criterion
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -196,7 +222,7 @@ class TensorNet(NeuralNet):
         """
         criterion = self.criterion_
         if not training and self.reference_criterion is not None:
-            criterion = self.reference_criterion
+            criterion = self.reference_criterion_
         return self._criterion_loss(criterion, y_pred, y_true)
 
     def train_step(self, batch, **fit_params):
@@ -232,6 +258,6 @@ class TensorNet(NeuralNet):
         else:
             with torch.no_grad():
                 reported = self._criterion_loss(
-                    self.reference_criterion, y_pred.detach(), yi
+                    self.reference_criterion_, y_pred.detach(), yi
                 )
         return {"loss": reported, "y_pred": y_pred}

@@ -110,7 +110,9 @@ class FunctionLoss(BaseLoss):
             hints = []
             for name in unknown:
                 close = difflib.get_close_matches(name, list(defaults), n=1)
-                hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" * bool(close)))
+                hints.append(
+                    f"{name!r}" + (f" (did you mean {close[0]!r}?)" * bool(close))
+                )
             raise TypeError(
                 f"{type(self).__name__} got unknown parameter(s) {', '.join(hints)}; "
                 f"accepted: {sorted(defaults)}."
