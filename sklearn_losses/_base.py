@@ -43,6 +43,14 @@ from ._engine import (
 __all__ = ["BaseNetClassifier", "BaseNetEstimator"]
 
 
+def _as_tensor(a, dtype: torch.dtype, device: str) -> torch.Tensor:
+    """A tensor of ``a`` on ``device``, never sharing a read-only buffer."""
+    a = np.asarray(a, dtype=torch.empty(0, dtype=dtype).numpy().dtype)
+    if not a.flags.writeable:
+        a = a.copy()
+    return torch.from_numpy(a).to(device)
+
+
 class BaseNetEstimator(BaseEstimator):
     """Shared parameters and the training template of every estimator.
 
@@ -121,11 +129,6 @@ class BaseNetEstimator(BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
             )
-            if not sample_weight.any():
-                raise ValueError(
-                    "sample_weight is zero for every sample; at least one sample "
-                    "needs a positive weight."
-                )
             weight = sample_weight / sample_weight.mean()
 
         device = resolve_device(self.device)
@@ -134,9 +137,7 @@ class BaseNetEstimator(BaseEstimator):
         batch_size = min(batch_size, n)
         seed = seed_from_random_state(self.random_state)
 
-        as_tensor = lambda a, dtype: torch.as_tensor(  # noqa: E731
-            np.asarray(a), dtype=dtype
-        ).to(device)
+        as_tensor = lambda a, dtype: _as_tensor(a, dtype, device)  # noqa: E731
         data = TensorData(
             as_tensor(X, torch.float32),
             as_tensor(target, self._target_dtype),
@@ -243,7 +244,7 @@ class BaseNetEstimator(BaseEstimator):
         """Network outputs for ``X`` as a float64 array (validated)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        Xt = torch.as_tensor(np.asarray(X, dtype=np.float32)).to(self._device_)
+        Xt = _as_tensor(X, torch.float32, self._device_)
         with torch.inference_mode():
             out = self.net_.forward(TensorData(Xt))
         return out.numpy().astype(np.float64)
@@ -273,7 +274,7 @@ class BaseNetClassifier(ClassifierMixin, BaseNetEstimator):
         elif classes.size < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in "
-                f"the data, but the data contains only one class: {classes[0]!r}."
+                f"the data, but the data contains only one class: {classes.tolist()[0]!r}."
             )
         self.classes_ = classes
         return np.searchsorted(classes, y)
