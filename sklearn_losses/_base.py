@@ -102,7 +102,8 @@ class BaseNetEstimator(BaseEstimator):
         """``scoring(y_true, scores) -> float`` for early stopping."""
         raise NotImplementedError
 
-    def _extra_callbacks(self) -> list:
+    def _extra_callbacks(self, seed: int) -> list:
+        """Estimator-specific ``(name, callback)`` pairs for one fit."""
         return []
 
     def _check_params(self, X) -> None:
@@ -205,7 +206,7 @@ class BaseNetEstimator(BaseEstimator):
                     ),
                 )
             )
-        callbacks += self._extra_callbacks()
+        callbacks += self._extra_callbacks(seed)
         if self.verbose:
             callbacks.append(("log", EpochLog(type(self).__name__, self.max_iter)))
         return TensorNet(
@@ -274,7 +275,8 @@ class BaseNetClassifier(ClassifierMixin, BaseNetEstimator):
         elif classes.size < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in "
-                f"the data, but the data contains only one class: {classes.tolist()[0]!r}."
+                "the data, but the data contains only one class: "
+                f"{classes.tolist()[0]!r}."
             )
         self.classes_ = classes
         return np.searchsorted(classes, y)

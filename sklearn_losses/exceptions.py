@@ -7,7 +7,12 @@ scikit-learn's ``NotFittedError``.
 
 from __future__ import annotations
 
-__all__ = ["DivergenceError", "SklearnLossesError", "SklearnLossesWarning"]
+__all__ = [
+    "CollapseWarning",
+    "DivergenceError",
+    "SklearnLossesError",
+    "SklearnLossesWarning",
+]
 
 
 class SklearnLossesError(Exception):
@@ -20,3 +25,7 @@ class SklearnLossesWarning(UserWarning):
 
 class DivergenceError(SklearnLossesError, FloatingPointError):
     """Training produced a non-finite loss; the model would be broken."""
+
+
+class CollapseWarning(SklearnLossesWarning):
+    """A fitted classifier predicts a single class for every training sample."""

@@ -67,6 +67,13 @@ class TensorBatches:
     (batch norm, EnsLoss's rank matching, AnyLoss's confusion matrix) are
     undefined on one sample.
 
+    With ``m_per_class`` (training only), batches are class-balanced for
+    losses that need positive pairs: each epoch shuffles every class, cuts it
+    into chunks of ``m_per_class`` samples (a class smaller than that is
+    repeated to fill its chunk), shuffles the chunks and concatenates them,
+    so every class present in a batch has at least ``m_per_class`` samples
+    when ``batch_size`` is a multiple of ``m_per_class``.
+
     Yields ``(X_batch, BatchTarget)``; with ``y=None`` the target is None.
     """
 
@@ -78,15 +85,18 @@ class TensorBatches:
         shuffle: bool,
         training: bool,
         generator: torch.Generator | None = None,
+        m_per_class: int | None = None,
     ):
         self.data = data
         self.batch_size = len(data) if batch_size == -1 else int(batch_size)
         self.shuffle = shuffle
         self.training = training
         self.generator = generator
+        self.m_per_class = m_per_class if training else None
 
-    def _bounds(self) -> list[tuple[int, int]]:
-        n, bs = len(self.data), max(1, self.batch_size)
+    def _bounds(self, n: int | None = None) -> list[tuple[int, int]]:
+        n = len(self.data) if n is None else n
+        bs = max(1, self.batch_size)
         starts = list(range(0, n, bs))
         bounds = [(s, min(s + bs, n)) for s in starts]
         if self.training and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
@@ -94,15 +104,38 @@ class TensorBatches:
             bounds[-1] = (bounds[-1][0], last[1])
         return bounds
 
+    def _class_balanced_order(self) -> torch.Tensor:
+        m = self.m_per_class
+        labels = self.data.y.cpu()
+        chunks = []
+        for c in torch.unique(labels):
+            members = torch.nonzero(labels == c).flatten()
+            members = members[torch.randperm(len(members), generator=self.generator)]
+            n_chunks = -(-len(members) // m)
+            members = members.repeat(-(-n_chunks * m // len(members)))[: n_chunks * m]
+            chunks.append(members.view(n_chunks, m))
+        chunks = torch.cat(chunks)
+        order = torch.randperm(len(chunks), generator=self.generator)
+        return chunks[order].flatten()
+
+    def _order(self) -> torch.Tensor | None:
+        if self.m_per_class:
+            return self._class_balanced_order()
+        if self.shuffle:
+            return torch.randperm(len(self.data), generator=self.generator)
+        return None
+
     def __len__(self) -> int:
+        if self.m_per_class:
+            return len(self._bounds(len(self._class_balanced_order())))
         return len(self._bounds())
 
     def __iter__(self):
         d = self.data
-        if self.shuffle:
-            perm = torch.randperm(len(d), generator=self.generator, device="cpu")
-            d = d.subset(perm.to(d.X.device))
-        for start, stop in self._bounds():
+        order = self._order()
+        if order is not None:
+            d = d.subset(order.to(d.X.device))
+        for start, stop in self._bounds(len(d)):
             X = d.X[start:stop]
             if d.y is None:
                 yield X, None

@@ -81,6 +81,10 @@ class TensorNet(NeuralNet):
     predict_batch_size : int
         Batch size of inference, larger than the training batch since no
         graph is kept.
+    m_per_class : int or None
+        Class-balanced training batches (see
+        :class:`~sklearn_losses._engine._data.TensorBatches`), for losses
+        that need positive pairs.
 
     Notes
     -----
@@ -101,6 +105,7 @@ class TensorNet(NeuralNet):
         weight_decay: float = 0.0,
         momentum: float = 0.9,
         predict_batch_size: int = 8192,
+        m_per_class: int | None = None,
         **kwargs,
     ):
         kwargs.setdefault("train_split", None)
@@ -113,6 +118,7 @@ class TensorNet(NeuralNet):
         self.weight_decay = weight_decay
         self.momentum = momentum
         self.predict_batch_size = predict_batch_size
+        self.m_per_class = m_per_class
         super().__init__(module, criterion, **kwargs)
 
     @property
@@ -192,6 +198,7 @@ class TensorNet(NeuralNet):
             shuffle=training and self.shuffle,
             training=training,
             generator=getattr(self, "shuffle_generator_", None),
+            m_per_class=self.m_per_class,
         )
 
     # -- steps --------------------------------------------------------------

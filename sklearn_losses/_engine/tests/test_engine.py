@@ -264,3 +264,19 @@ def test_seed_and_device_helpers():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match=re.escape("device='cuda' was requested")):
             resolve_device("cuda")
+
+
+def test_class_balanced_batches_have_m_per_class():
+    y = torch.tensor([0] * 30 + [1] * 7 + [2] * 3)
+    data = TensorData(torch.arange(40.0)[:, None], y)
+    gen = torch.Generator().manual_seed(0)
+    batches = TensorBatches(
+        data, batch_size=8, shuffle=True, training=True, generator=gen, m_per_class=4
+    )
+    for _, t in batches:
+        counts = torch.bincount(t.y, minlength=3)
+        assert all(c == 0 or c >= 4 for c in counts.tolist())
+        assert torch.equal(y[t.index], t.y)
+    seen = torch.cat([t.index for _, t in batches])
+    assert set(seen.tolist()) == set(range(40))  # every sample, small classes repeated
+    assert len(batches) == len(list(batches))
