@@ -76,6 +76,11 @@ def _module_params(module: type[BaseLoss]) -> dict[str, Any]:
     }
 
 
+def _same_class(a: type, b: type) -> bool:
+    """The same class imported twice (pytest's doctest import does that)."""
+    return a.__qualname__ == b.__qualname__ and inspect.getfile(a) == inspect.getfile(b)
+
+
 def register_loss(
     name: str,
     *,
@@ -89,7 +94,8 @@ def register_loss(
         raise ValueError(f"task must be one of {TASKS}; got {task!r}.")
 
     def decorator(module: type[BaseLoss]) -> type[BaseLoss]:
-        if name in _LOSSES:
+        previous = _LOSSES.get(name)
+        if previous is not None and not _same_class(previous.module, module):
             raise ValueError(f"A loss named {name!r} is already registered.")
         if not (isinstance(module, type) and issubclass(module, BaseLoss)):
             raise TypeError(f"{module!r} is not a BaseLoss subclass.")

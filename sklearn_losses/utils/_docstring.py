@@ -11,14 +11,21 @@ __all__ = ["Substitution", "_NETWORK_PARAMS", "_TRAINING_PARAMS"]
 
 
 class Substitution:
-    """Decorator that formats an object's docstring with named fragments."""
+    """Decorator that replaces ``{name}`` placeholders in a docstring.
+
+    Only the named placeholders are replaced, so the rest of the docstring
+    (LaTeX such as ``\\frac{1}{K}``, dict literals) needs no escaping.
+    """
 
     def __init__(self, **fragments: str):
         self.fragments = fragments
 
     def __call__(self, obj):
         if obj.__doc__:
-            obj.__doc__ = obj.__doc__.format(**self.fragments)
+            doc = obj.__doc__
+            for name, text in self.fragments.items():
+                doc = doc.replace("{" + name + "}", text)
+            obj.__doc__ = doc
         return obj
 
 
