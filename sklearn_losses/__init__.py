@@ -24,6 +24,7 @@ _LAZY = {
     "datasets": ".datasets",
     "losses": ".losses",
     "metrics": ".metrics",
+    "probe": ".probe",
 }
 
 __all__ = sorted(_LAZY)

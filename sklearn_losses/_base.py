@@ -250,6 +250,11 @@ class BaseNetEstimator(BaseEstimator):
             out = self.net_.forward(TensorData(Xt))
         return out.numpy().astype(np.float64)
 
+    def __sklearn_is_fitted__(self) -> bool:
+        # Parameters such as ``lambda_`` end with an underscore too, so
+        # scikit-learn's attribute scan cannot tell a fitted estimator.
+        return hasattr(self, "net_")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False

@@ -34,13 +34,31 @@ from . import (
     _ensloss,
     _ldr,
     _margin,
+    _ovr,
+    _probe,
     _robust,
 )
-from ._base import BaseLoss, FunctionLoss, reduce_loss, zero_loss
-from ._registry import LossInfo, get_loss, list_losses, loss_info, register_loss
+from ._base import BaseLoss, FunctionLoss, reduce_loss, zero_loss  # noqa: F401
+from ._registry import (  # noqa: F401
+    LossInfo,
+    get_loss,
+    list_losses,
+    loss_info,
+    register_loss,
+)
 
-_FAMILIES = (_margin, _crossentropy, _ensloss, _ldr, _robust, _anyloss, _distances,
-             _embedding)
+_FAMILIES = (
+    _margin,
+    _crossentropy,
+    _ovr,
+    _ensloss,
+    _ldr,
+    _robust,
+    _anyloss,
+    _distances,
+    _embedding,
+    _probe,
+)
 for _family in _FAMILIES:
     globals().update({_name: getattr(_family, _name) for _name in _family.__all__})
 

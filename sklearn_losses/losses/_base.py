@@ -70,6 +70,11 @@ class BaseLoss(nn.Module):
     #: weight inside, and return the batch value repeated per sample; the
     #: engine then averages without weighting again.
     handles_sample_weight: ClassVar[bool] = False
+    #: Whether the loss accepts the raw outputs of any network as scores.
+    #: False for losses whose scores must have a special meaning (the
+    #: hybrid likelihood's joint log-likelihoods); estimators that train
+    #: generic networks leave those out of their ``loss`` choices.
+    takes_network_scores: ClassVar[bool] = True
 
     def reset(self, n_samples: int, *, seed: int | None = None) -> None:
         """Reset per-fit state for a training set of ``n_samples`` samples."""
