@@ -74,10 +74,14 @@ class StopOnPlateau(Callback):
         self.restore_best = restore_best
 
     def on_train_begin(self, net, **kwargs):
+        self.restart()
+        self.stopped_early_ = False
+
+    def restart(self) -> None:
+        """Forget the best value so far (the objective changed)."""
         self.best_ = math.inf
         self.bad_epochs_ = 0
         self.best_state_ = None
-        self.stopped_early_ = False
 
     def on_epoch_end(self, net, **kwargs):
         value = net.history[-1].get(self.monitor)
