@@ -11,7 +11,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseNetClassifier
-from .losses import BaseLoss, get_loss, list_losses, loss_info
+from .losses import BaseLoss, get_loss, list_losses, loss_info, normalize_scores
 from .utils._docstring import _NETWORK_PARAMS, _TRAINING_PARAMS, Substitution
 
 __all__ = ["LDRClassifier"]
@@ -131,7 +131,9 @@ class LDRClassifier(BaseNetClassifier):
     -----
     ``predict_proba`` is the softmax of the scores divided by the loss's
     temperature (:math:`\\lambda`, :math:`\\lambda_0` for ALDR-KL, the
-    ``temperature`` of cross-entropy, 1 otherwise).  For cross-entropy it is
+    ``temperature`` of cross-entropy, 1 otherwise), after the loss's score
+    normalisation (LDR losses normalise by default, ``loss_params`` key
+    ``"normalize"``).  For cross-entropy it is
     the model's estimate of :math:`P(y \\mid x)`; for LDR-KL with margin 0 it
     is the same estimate, since then
     :math:`\\psi_\\lambda = \\lambda (\\mathrm{CE}(f / \\lambda) - \\log K)`.  For
@@ -302,7 +304,13 @@ class LDRClassifier(BaseNetClassifier):
         proba : ndarray of shape (n_samples, n_classes)
             See the Notes of the class for what they estimate.
         """
-        return softmax(self._forward(X) / self._temperature(), axis=1)
+        scores = self._forward(X)
+        normalize = (
+            None if callable(self.loss) else self._loss_params().get("normalize")
+        )
+        if normalize is not None:
+            scores = normalize_scores(torch.from_numpy(scores), normalize).numpy()
+        return softmax(scores / self._temperature(), axis=1)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
