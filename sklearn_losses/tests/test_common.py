@@ -83,7 +83,12 @@ def test_estimator_conventions(estimator_class):
     ), "__init__ arguments must be keyword-only"
     assert set(estimator_class._parameter_constraints) == set(params) - {"self"}
     assert clone(est).get_params() == est.get_params()
-    assert not [k for k in vars(est) if k.endswith("_") and not k.startswith("_")]
+    params = est.get_params(deep=False)
+    assert not [
+        k
+        for k in vars(est)
+        if k.endswith("_") and not k.startswith("_") and k not in params
+    ], "no fitted attribute may be set in __init__"
 
 
 def test_estimator_docstrings_document_every_parameter(estimator_class):
