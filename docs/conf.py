@@ -31,7 +31,16 @@ extensions = [
 ]
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": False,
+    # Methods generated or inherited from scikit-learn, whose docstrings
+    # cross-reference scikit-learn's own docs.
+    "exclude-members": (
+        "score, set_fit_request, set_score_request, set_transform_request, "
+        "set_partial_fit_request, get_metadata_routing, set_output, fit_transform"
+    ),
+}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 templates_path = ["_templates"]

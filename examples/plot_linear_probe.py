@@ -81,7 +81,7 @@ for name, curve in [("simulation", sim), ("digits", digits)]:
 
 # %%
 # Shared variance (linear) vs per-class variances (quadratic)
-# ----------------------------------------------------------
+# -----------------------------------------------------------
 X2 = np.vstack([rng.normal(0, 0.6, (150, 2)), rng.normal([2.0, 0.5], 1.6, (150, 2))])
 y2 = np.repeat([0, 1], 150)
 probe = LinearProbeClassifier(head="naive_bayes").fit(X2, y2)

@@ -289,8 +289,9 @@ def opis(X, y, *, metric="euclidean", far_range=(0.01, 0.1), n_thresholds=101):
         Embeddings.
     y : array-like of shape (n_samples,)
         Labels; classes with fewer than 2 samples contribute negatives only.
-    metric : {"euclidean", "squared_euclidean", "cosine", "manhattan", \
-"snr"}, default="euclidean"
+    metric : str, default="euclidean"
+        Distance between embeddings: "euclidean", "squared_euclidean",
+        "cosine", "manhattan" or "snr".
     far_range : tuple of two floats, default=(0.01, 0.1)
         False-accept-rate bounds of the calibration range,
         ``0 <= far_range[0] <= far_range[1] <= 1``.
