@@ -25,9 +25,11 @@ Examples
 """
 
 from ._backends import BACKENDS
+from ._comparison import Comparison, CVSpec, derive_seed
+from ._data import LabelNoise, list_benchmark_datasets, load_benchmark_dataset
 from ._report import format_summary, summarize, write_report
 from ._results import Results
-from ._runner import Comparison, CVSpec, derive_seed, run_suite
+from ._runner import run_suite
 from ._stats import (
     average_ranks,
     friedman_test,
@@ -35,14 +37,7 @@ from ._stats import (
     paired_tests,
     win_tie_loss,
 )
-from ._suites import (
-    BUDGETS,
-    SUITES,
-    LabelNoise,
-    get_suite,
-    list_benchmark_datasets,
-    load_benchmark_dataset,
-)
+from ._suites import BUDGETS, SUITES, get_suite
 
 __all__ = [
     "BACKENDS",

@@ -33,6 +33,10 @@ from ._stats import (
 __all__ = ["format_summary", "summarize", "write_report"]
 
 
+def _alpha(results, alpha):
+    return results.config.get("alpha", 0.05) if alpha is None else alpha
+
+
 def _mean_std(values):
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
@@ -103,19 +107,20 @@ def _ranking(info, table, alpha):
 
 
 @validate_params(
-    {"results": [Results], "alpha": [Interval(Real, 0, 1, closed="neither")]},
+    {"results": [Results], "alpha": [Interval(Real, 0, 1, closed="neither"), None]},
     prefer_skip_nested_validation=True,
 )
-def summarize(results, *, alpha=0.05):
+def summarize(results, *, alpha=None):
     """Paired comparisons and rankings of a run.
 
     Parameters
     ----------
     results : Results
         What :func:`run_suite` returned.
-    alpha : float, default=0.05
+    alpha : float, default=None
         Significance level of the win/tie/loss decisions (paired t-test)
-        and of the Nemenyi critical difference.
+        and of the Nemenyi critical difference; None takes the ``alpha``
+        given to :func:`run_suite` (0.05 by default).
 
     Returns
     -------
@@ -126,6 +131,7 @@ def summarize(results, *, alpha=0.05):
         of each pair, the average ranks, the Friedman test and the critical
         difference (when there are two datasets or more).
     """
+    alpha = _alpha(results, alpha)
     rows, comparisons = [], {}
     for name in results.comparison_names():
         info = results.comparison(name)
@@ -149,8 +155,10 @@ def summarize(results, *, alpha=0.05):
 
 
 def _fmt(x, digits=3):
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else (
-        f"{x:.{digits}f}"
+    return (
+        "-"
+        if x is None or (isinstance(x, float) and math.isnan(x))
+        else (f"{x:.{digits}f}")
     )
 
 
@@ -165,9 +173,9 @@ TABLE_HEADER = [
     "dataset",
     "metric",
     "ours",
-    "score",
+    "ours score",
     "counterpart",
-    "score ",
+    "counterpart score",
     "p (t-test)",
     "p (Wilcoxon)",
     "result",
@@ -201,18 +209,18 @@ def _markdown(header, rows):
 
 
 @validate_params(
-    {"results": [Results], "alpha": [Interval(Real, 0, 1, closed="neither")]},
+    {"results": [Results], "alpha": [Interval(Real, 0, 1, closed="neither"), None]},
     prefer_skip_nested_validation=True,
 )
-def format_summary(results, *, alpha=0.05):
+def format_summary(results, *, alpha=None):
     """The summary of a run as markdown text (what the CLI prints).
 
     Parameters
     ----------
     results : Results
         What :func:`run_suite` returned.
-    alpha : float, default=0.05
-        Significance level of the outcomes.
+    alpha : float, default=None
+        Significance level of the outcomes; None takes the run's.
 
     Returns
     -------
@@ -222,6 +230,7 @@ def format_summary(results, *, alpha=0.05):
         fit seconds), then per comparison the win/tie/loss counts and the
         average ranks with the Friedman p-value and critical difference.
     """
+    alpha = _alpha(results, alpha)
     summary = summarize(results, alpha=alpha)
     parts = ["## Benchmark summary", ""]
     parts += [
@@ -272,12 +281,12 @@ def _write_csv(results, path):
     {
         "results": [Results],
         "output": [str, os.PathLike],
-        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "alpha": [Interval(Real, 0, 1, closed="neither"), None],
         "plots": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def write_report(results, output, *, alpha=0.05, plots=True):
+def write_report(results, output, *, alpha=None, plots=True):
     """Write the results and their summary to ``output``.
 
     Parameters
@@ -286,8 +295,9 @@ def write_report(results, output, *, alpha=0.05, plots=True):
         What :func:`run_suite` returned.
     output : str or path-like
         Directory (created if needed).
-    alpha : float, default=0.05
-        Significance level of the outcomes and of the critical difference.
+    alpha : float, default=None
+        Significance level of the outcomes and of the critical difference;
+        None takes the run's.
     plots : bool, default=True
         Also draw PNG plots (needs matplotlib, imported here).
 
@@ -308,6 +318,7 @@ def write_report(results, output, *, alpha=0.05, plots=True):
     Nemenyi critical difference) where there are two datasets or more and
     at least three methods.
     """
+    alpha = _alpha(results, alpha)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     summary = summarize(results, alpha=alpha)

@@ -18,221 +18,29 @@ cached.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 import time
 import warnings
-import zlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from . import _suites
 from ._backends import BACKENDS, parallel_backend
+from ._comparison import build_estimator, derive_seed
+from ._data import load_benchmark_dataset
 from ._progress import make_progress
 from ._results import Results
 
-__all__ = ["CVSpec", "Comparison", "derive_seed", "run_suite"]
+__all__ = ["run_suite"]
 
 CACHE_VERSION = 1
-TASKS = ("binary", "multiclass", "any")
-
-
-@dataclass(frozen=True)
-class CVSpec:
-    """How a comparison splits each dataset.
-
-    Parameters
-    ----------
-    n_splits : int, default=5
-        Folds per repetition (stratified k-fold), or splits when
-        ``train_size`` is set.
-    n_repeats : int, default=1
-        Repetitions of the k-fold with different shuffles.
-    train_size : int or float, default=None
-        When set, stratified random splits with this many (int) or this
-        fraction (float) of training samples, the rest (or ``test_size``)
-        for testing: a small-training-set protocol.
-    test_size : int or float, default=None
-        Test size of the random splits; only with ``train_size``.
-    """
-
-    n_splits: int = 5
-    n_repeats: int = 1
-    train_size: int | float | None = None
-    test_size: int | float | None = None
-
-    def split(self, X, y, random_state):
-        """The list of ``(train, test)`` index arrays for ``X, y``."""
-        from sklearn.model_selection import (
-            RepeatedStratifiedKFold,
-            StratifiedShuffleSplit,
-        )
-
-        if self.train_size is None:
-            cv = RepeatedStratifiedKFold(
-                n_splits=self.n_splits,
-                n_repeats=self.n_repeats,
-                random_state=random_state,
-            )
-        else:
-            cv = StratifiedShuffleSplit(
-                n_splits=self.n_splits * self.n_repeats,
-                train_size=self.train_size,
-                test_size=self.test_size,
-                random_state=random_state,
-            )
-        return list(cv.split(X, y))
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """One comparison of a suite: our method(s) against counterparts.
-
-    Parameters
-    ----------
-    name : str
-        Unique name of the comparison (also what ``estimators=`` selects).
-    ours : mapping of str to estimator or callable
-        Our methods, by display name.  A value is an estimator (cloned,
-        with every ``random_state`` parameter set per task) or a factory
-        ``f(random_state) -> estimator`` (use module-level functions or
-        ``functools.partial`` so that process and Dask workers can unpickle
-        it; import heavy estimators inside the factory).
-    counterparts : mapping of str to estimator or callable
-        The baselines, in the same form.
-    datasets : tuple of str
-        Dataset names (see :func:`load_benchmark_dataset`).
-    scoring : str or tuple of str, default="accuracy"
-        scikit-learn scorer names; the first is the primary metric of the
-        report.
-    transform : callable, default=None
-        ``transform(X_train, y_train, random_state) -> (X_train, y_train)``
-        applied to the training folds only (label noise); test folds stay
-        clean.  Its ``repr`` enters the cache key.
-    cv : int or CVSpec, default=5
-        Stratified ``cv``-fold, or a :class:`CVSpec`.
-    max_samples : int, default=None
-        Datasets larger than this are subsampled (stratified, seeded) first.
-    task : {"binary", "multiclass", "any"}, default="any"
-        Datasets of another kind are skipped (``"binary"`` needs two
-        classes, ``"multiclass"`` more than two).
-    estimator : str, default=""
-        Class name of our estimator; ``estimators=`` also selects by it.
-    description : str, default=""
-        One sentence for the report.
-    """
-
-    name: str
-    ours: Mapping[str, object]
-    counterparts: Mapping[str, object]
-    datasets: tuple = ()
-    scoring: str | tuple = "accuracy"
-    transform: Callable | None = None
-    cv: int | CVSpec = 5
-    max_samples: int | None = None
-    task: str = "any"
-    estimator: str = ""
-    description: str = field(default="", compare=False)
-
-    def __post_init__(self):
-        clash = set(self.ours) & set(self.counterparts)
-        if clash or not self.ours:
-            raise ValueError(
-                f"Comparison {self.name!r} needs at least one method in `ours` and "
-                f"distinct method names; got ours={list(self.ours)}, "
-                f"counterparts={list(self.counterparts)}."
-            )
-        if self.task not in TASKS:
-            raise ValueError(
-                f"Comparison {self.name!r}: task must be one of {TASKS}; got "
-                f"{self.task!r}."
-            )
-
-    @property
-    def metrics(self):
-        """The scorer names as a tuple (the first is the primary one)."""
-        return (self.scoring,) if isinstance(self.scoring, str) else tuple(self.scoring)
-
-    @property
-    def cv_spec(self):
-        """The :class:`CVSpec` of ``cv``."""
-        return self.cv if isinstance(self.cv, CVSpec) else CVSpec(n_splits=self.cv)
-
-    def methods(self):
-        """``[(method, spec, role)]``: ours first, then the counterparts."""
-        return [(m, s, "ours") for m, s in self.ours.items()] + [
-            (m, s, "counterpart") for m, s in self.counterparts.items()
-        ]
-
-    def describe(self, datasets=None):
-        """The dict stored in :attr:`Results.comparisons`."""
-        return {
-            "name": self.name,
-            "estimator": self.estimator,
-            "description": self.description,
-            "ours": list(self.ours),
-            "counterparts": list(self.counterparts),
-            "scoring": list(self.metrics),
-            "datasets": list(datasets if datasets is not None else self.datasets),
-            "cv": repr(self.cv_spec),
-            "transform": None if self.transform is None else repr(self.transform),
-            "max_samples": self.max_samples,
-        }
-
-
-@validate_params(
-    {"seed": [Integral], "keys": [tuple]}, prefer_skip_nested_validation=True
-)
-def derive_seed(seed, *keys):
-    """A seed in ``[0, 2**31 - 1)`` derived from ``seed`` and int/str keys.
-
-    Parameters
-    ----------
-    seed : int
-        The run's seed.
-    *keys : int or str
-        What the seed is for (dataset name, fold index, ...); strings are
-        hashed with CRC-32, so the result is the same in every process.
-
-    Returns
-    -------
-    seed : int
-        A seed for ``random_state``, the same for the same arguments.
-
-    Examples
-    --------
-    >>> from sklearn_losses.benchmark import derive_seed
-    >>> derive_seed(0, "iris", 3) == derive_seed(0, "iris", 3)
-    True
-    >>> derive_seed(0, "iris", 3) == derive_seed(0, "iris", 4)
-    False
-    """
-    entropy = [int(seed)] + [
-        zlib.crc32(k.encode()) if isinstance(k, str) else int(k) for k in keys
-    ]
-    state = np.random.SeedSequence(entropy).generate_state(1)[0]
-    return int(state) % (2**31 - 1)
-
-
-# -- estimators and their description ------------------------------------------
-def build_estimator(spec, random_state):
-    """An unfitted estimator from ``spec`` with its random state set."""
-    if hasattr(spec, "get_params"):
-        from sklearn.base import clone
-
-        estimator = clone(spec)
-        seeds = {
-            k: random_state
-            for k in estimator.get_params(deep=True)
-            if k == "random_state" or k.endswith("__random_state")
-        }
-        return estimator.set_params(**seeds)
-    return spec(random_state=random_state)
 
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -245,7 +53,9 @@ def _describe(value):
         return {
             "class": f"{type(value).__module__}.{type(value).__qualname__}",
             "params": {
-                k: _describe(v) for k, v in sorted(params.items()) if k != "random_state"
+                k: _describe(v)
+                for k, v in sorted(params.items())
+                if k != "random_state"
             },
         }
     if isinstance(value, list | tuple):
@@ -265,8 +75,24 @@ def _fingerprint(X, y):
     return digest.hexdigest()[:16]
 
 
+def _versions():
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("sklearn-losses", "scikit-learn", "torch", "skorch"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+_VERSIONS = functools.lru_cache(maxsize=1)(_versions)
+
+
 def _task_key(**parts):
-    text = json.dumps({"version": CACHE_VERSION, **parts}, sort_keys=True, default=str)
+    parts = {"version": CACHE_VERSION, "packages": _VERSIONS(), **parts}
+    text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()
 
 
@@ -300,7 +126,7 @@ def _execute(meta, spec, transform, metrics, X, y, train, test):
         except Exception as exc:  # recorded, reported, never cached
             message = " ".join(str(exc).split()) or repr(exc)
             record["error"] = f"{type(exc).__name__}: {message}"
-            record["scores"] = {m: np.nan for m in metrics}
+            record["scores"] = dict.fromkeys(metrics, np.nan)
     record["warnings"] = sorted({w.category.__name__ for w in caught})
     return record
 
@@ -431,10 +257,11 @@ def _write_cache(cache, record):
         "n_jobs": [Integral, None],
         "backend": [StrOptions(set(BACKENDS))],
         "scheduler": "no_validation",
-        "output": [str, Path, None],
+        "output": [str, os.PathLike, None],
         "seed": [Interval(Integral, 0, None, closed="left")],
         "progress": ["boolean", callable],
-        "data_home": [str, Path, None],
+        "use_cache": ["boolean"],
+        "data_home": [str, os.PathLike, None],
         "alpha": [Interval(Real, 0, 1, closed="neither")],
     },
     prefer_skip_nested_validation=True,
@@ -450,6 +277,7 @@ def run_suite(
     output=None,
     seed=0,
     progress=True,
+    use_cache=True,
     data_home=None,
     alpha=0.05,
 ):
@@ -491,6 +319,11 @@ default="loky"
         Show a progress bar over tasks (tqdm when installed, otherwise one
         line per task on stderr).  A callable receives the lines instead.
         False shows nothing.
+    use_cache : bool, default=True
+        Read finished tasks back from ``output/cache``.  False recomputes
+        every task (and overwrites its cache entry): use it after changing
+        an estimator's code, which the cache key cannot see (it holds the
+        estimator's parameters and the package versions).
     data_home : str or Path, default=None
         Cache directory of the OpenML loader (``"openml:<id>"`` datasets).
     alpha : float, default=0.05
@@ -517,10 +350,8 @@ default="loky"
     >>> len(results), sorted({r["method"] for r in results})
     (6, ['logreg', 'tree'])
     """
-    from ._suites import get_suite, load_benchmark_dataset
-
     if isinstance(suite, str):
-        suite = get_suite(suite)
+        suite = _suites.get_suite(suite)
     names = [c.name for c in suite]
     if len(set(names)) != len(names):
         raise ValueError(f"Comparison names must be unique; got {names}.")
@@ -537,14 +368,16 @@ default="loky"
     if output is not None:
         cache = Path(output) / "cache"
         cache.mkdir(parents=True, exist_ok=True)
-    records = {t[0]["key"]: _read_cache(cache, t[0]["key"]) for t in tasks}
+    read = cache if use_cache else None
+    records = {t[0]["key"]: _read_cache(read, t[0]["key"]) for t in tasks}
     pending = [t for t in tasks if records[t[0]["key"]] is None]
+    info = {"backend": backend, "not started": "every task was cached"}
     bar = make_progress(progress, total=len(tasks), done=len(tasks) - len(pending))
     try:
-        with parallel_backend(backend, n_jobs, scheduler) as (jobs, info):
-            from joblib import Parallel, delayed
+        if pending:
+            with parallel_backend(backend, n_jobs, scheduler) as (jobs, info):
+                from joblib import Parallel, delayed
 
-            if pending:
                 parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
                 for record in parallel(delayed(_execute)(*t) for t in pending):
                     record["cached"] = False

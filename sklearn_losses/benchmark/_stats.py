@@ -190,7 +190,7 @@ def average_ranks(scores, *, greater_is_better=True):
     --------
     >>> from sklearn_losses.benchmark import average_ranks
     >>> average_ranks([[0.9, 0.8, 0.7], [0.6, 0.8, 0.6]])
-    array([2.25, 1.5 , 2.25])
+    array([1.75, 1.5 , 2.75])
     """
     from scipy.stats import rankdata
 

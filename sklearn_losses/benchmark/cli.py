@@ -23,7 +23,8 @@ from pathlib import Path
 __all__ = ["main"]
 
 PROG = "sklearn-losses"
-_RUNTIME_ERRORS = (ValueError, TypeError, ImportError, OSError, RuntimeError)
+# user-facing errors get one line; anything else is a bug and keeps its traceback
+_RUNTIME_ERRORS = (ValueError, ImportError, OSError)
 
 
 def _positive_or_minus(text):
@@ -92,14 +93,16 @@ def _common(parser, suppress):
 
 
 def _suite_options(parser):
-    from . import BACKENDS, SUITES, get_suite
+    from . import _suites
+    from ._backends import BACKENDS
 
-    names = sorted(
-        {c.name for s in SUITES for c in get_suite(s)}
-        | {c.estimator for s in SUITES for c in get_suite(s) if c.estimator}
-    )
+    suites = [c for name in _suites.SUITES for c in _suites.get_suite(name)]
+    names = sorted({c.name for c in suites} | {c.estimator for c in suites} - {""})
     parser.add_argument(
-        "--suite", choices=SUITES, default="quick", help="budget (default: quick)"
+        "--suite",
+        choices=_suites.SUITES,
+        default="quick",
+        help="budget (default: quick)",
     )
     parser.add_argument(
         "--estimators",
@@ -141,6 +144,12 @@ def _suite_options(parser):
     )
     parser.add_argument(
         "--no-progress", action="store_true", help="do not show a progress bar"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="recompute every task instead of reading finished ones from "
+        "OUTPUT/cache (after changing an estimator's code)",
     )
 
 
@@ -235,6 +244,7 @@ def _run_suite(ns):
         output=ns.output,
         seed=ns.seed,
         progress=not ns.no_progress,
+        use_cache=not ns.no_cache,
         data_home=ns.data_home,
         alpha=ns.alpha,
     )

@@ -68,9 +68,7 @@ def load_paper(name):
         ) from exc
     missing = [attr for attr in _REQUIRED if not hasattr(module, attr)]
     if missing:
-        raise ImportError(
-            f"The paper benchmark {name!r} lacks {', '.join(missing)}."
-        )
+        raise ImportError(f"The paper benchmark {name!r} lacks {', '.join(missing)}.")
     return module
 
 

@@ -81,7 +81,8 @@ def _tabular(quick: bool):
     try:
         from sklearn_losses.datasets import list_datasets, load_dataset
 
-        names = [n for n in TABULAR if n in set(list_datasets())][: 2 if quick else 4]
+        bundled = {d["name"] for d in list_datasets()}
+        names = [n for n in TABULAR if n in bundled][: 2 if quick else 4]
         sets = [(n, *load_dataset(n, return_X_y=True)) for n in names]
     except ImportError:
         sets = []

@@ -52,7 +52,9 @@ def test_summary_numbers(results):
     summary = summarize(results)
     rows = [r for r in summary["rows"] if r["comparison"] == "tiny"]
     assert len(rows) == 3 * 2  # datasets x counterparts
-    row = next(r for r in rows if r["dataset"] == "iris" and r["counterpart"] == "dummy")
+    row = next(
+        r for r in rows if r["dataset"] == "iris" and r["counterpart"] == "dummy"
+    )
     table = results.score_table("tiny")["iris"]
     assert row["ours_mean"] == pytest.approx(table["tree"].mean())
     assert row["ours_std"] == pytest.approx(table["tree"].std(ddof=1))
@@ -125,3 +127,11 @@ def test_report_lists_failures_and_skips(tmp_path):
     assert json.loads((tmp_path / "results.json").read_text())["records"][1][
         "scores"
     ] == {"accuracy": None}
+
+
+def test_alpha_defaults_to_the_runs(results):
+    strict = Results(results.records, results.comparisons, config={"alpha": 1e-9})
+    rows = summarize(strict)["rows"]
+    assert summarize(strict)["alpha"] == 1e-9
+    assert {r["outcome"] for r in rows} == {"tie"}
+    assert summarize(results)["alpha"] == 0.05

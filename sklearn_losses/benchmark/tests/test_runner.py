@@ -17,12 +17,12 @@ from sklearn_losses.benchmark import (
     CVSpec,
     LabelNoise,
     Results,
+    _runner,
     derive_seed,
     get_suite,
     load_benchmark_dataset,
     run_suite,
 )
-from sklearn_losses.benchmark import _runner
 
 
 def tiny_suite(**changes):
@@ -138,10 +138,12 @@ def test_resume_recomputes_nothing(tmp_path, monkeypatch):
         path.unlink()
     third = run_suite(tiny_suite(), output=tmp_path, progress=False)
     assert len(calls) == 20 and third.n_cached == 16
+    run_suite(tiny_suite(), output=tmp_path, progress=False, use_cache=False)
+    assert len(calls) == 38
     # a changed parameter invalidates only that method's tasks
     changed = tiny_suite(ours={"tree": DecisionTreeClassifier(max_depth=2)})
     run_suite(changed, output=tmp_path, progress=False)
-    assert len(calls) == 26
+    assert len(calls) == 44
 
 
 def test_failures_are_recorded_and_not_cached(tmp_path):
@@ -275,3 +277,40 @@ def test_default_suites_are_well_formed():
     ldr = get_suite("quick")[1]
     assert repr(ldr.transform) == "LabelNoise(kind='uniform', rate=0.4)"
     assert isinstance(ldr.ours["ALDR-KL"], functools.partial)
+
+
+def test_openml_datasets_go_through_the_loader(monkeypatch):
+    import pandas as pd
+    from sklearn.utils import Bunch
+
+    from sklearn_losses import datasets
+    from sklearn_losses.benchmark import _data
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=60),
+            "colour": pd.Categorical(rng.choice(["red", "blue"], size=60)),
+        }
+    )
+    frame.loc[3, "x"] = np.nan
+    target = np.where(np.arange(60) < 20, "bad", "good")
+    calls = []
+
+    def fake_fetch(data_id, *, data_home=None):
+        calls.append((data_id, data_home))
+        return Bunch(data=frame, target=target)
+
+    monkeypatch.setattr(datasets, "fetch_openml_dataset", fake_fetch)
+    _data._load.cache_clear()
+    try:
+        X, y = load_benchmark_dataset("openml:31", data_home="/somewhere")
+        results = run_suite(
+            tiny_suite(datasets=()), datasets=["openml:31"], progress=False
+        )
+    finally:
+        _data._load.cache_clear()
+    assert calls[0] == (31, "/somewhere")
+    assert X.shape == (60, 3) and not np.isnan(X).any()
+    assert np.mean(y) == pytest.approx(1 / 3)  # "bad", the minority, is 1
+    assert {r["dataset"] for r in results} == {"openml:31"}

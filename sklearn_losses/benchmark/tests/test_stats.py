@@ -65,7 +65,8 @@ def test_average_ranks_by_hand():
     # ranks: [1, 2, 3], [2.5, 1, 2.5], [3, 2, 1]
     np.testing.assert_allclose(average_ranks(scores), [6.5 / 3, 5 / 3, 6.5 / 3])
     np.testing.assert_allclose(
-        average_ranks(scores, greater_is_better=False), [4 - 6.5 / 3, 4 - 5 / 3, 4 - 6.5 / 3]
+        average_ranks(scores, greater_is_better=False),
+        [4 - 6.5 / 3, 4 - 5 / 3, 4 - 6.5 / 3],
     )
     with_nan = [[0.9, 0.8], [np.nan, 0.1]]
     np.testing.assert_allclose(average_ranks(with_nan), [1, 2])
