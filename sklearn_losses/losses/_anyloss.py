@@ -82,14 +82,19 @@ def soft_confusion_matrix(
     """
     y_hat = amplify(prob, L=L)
     y = target.to(prob.dtype)
-    w = torch.ones_like(prob) if sample_weight is None else sample_weight.to(prob.dtype)
-    if w.ndim < prob.ndim:
-        w = w[:, None].expand_as(prob)
-    tp = (w * y * y_hat).sum(0)
-    fn = (w * y * (1 - y_hat)).sum(0)
-    fp = (w * (1 - y) * y_hat).sum(0)
-    tn = (w * (1 - y) * (1 - y_hat)).sum(0)
-    return tp, fn, fp, tn
+    # Three reductions: fn, fp and tn follow from tp, the (weighted)
+    # positives, the soft predicted positives and the total weight.
+    if sample_weight is None:
+        wy, total, predicted = y, float(y.shape[0]), y_hat.sum(0)
+    else:
+        w = sample_weight.to(prob.dtype)
+        if w.ndim < prob.ndim:
+            w = w[:, None]
+        wy, total, predicted = w * y, w.sum(0), (w * y_hat).sum(0)
+    positives = wy.sum(0)
+    tp = (wy * y_hat).sum(0)
+    fp = predicted - tp
+    return tp, positives - tp, fp, total - positives - fp
 
 
 def _accuracy(tp, fn, fp, tn, beta):
@@ -192,19 +197,15 @@ def anyloss_loss(
     flat = scores.reshape(n, -1)
     t = target.reshape(-1)
     if flat.shape[1] == 1:
-        prob = torch.sigmoid(flat[:, 0])
-        counts = soft_confusion_matrix(
-            prob, t.to(prob.dtype), L=L, sample_weight=sample_weight
-        )
-        value = fn_metric(*counts, beta)
+        y = t.to(flat.dtype)
     else:
-        prob = torch.softmax(flat, dim=1)
-        onehot = torch.nn.functional.one_hot(t.long(), flat.shape[1]).to(prob.dtype)
-        counts = soft_confusion_matrix(prob, onehot, L=L, sample_weight=sample_weight)
-        if average == "micro":
-            value = fn_metric(*(c.sum() for c in counts), beta)
-        else:
-            value = fn_metric(*counts, beta).mean()
+        y = torch.nn.functional.one_hot(t.long(), flat.shape[1]).to(flat.dtype)
+    p = torch.sigmoid(flat[:, 0]) if y.ndim == 1 else torch.softmax(flat, dim=1)
+    counts = soft_confusion_matrix(p, y, L=L, sample_weight=sample_weight)
+    if average == "micro":
+        value = fn_metric(*(c.sum() for c in counts), beta)
+    else:
+        value = fn_metric(*counts, beta).mean()
     return (1.0 - value).expand(n)
 
 
