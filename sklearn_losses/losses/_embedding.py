@@ -61,6 +61,14 @@ _Distance = str | BaseDistance
 
 def _pair_masks(embeddings: torch.Tensor, target: torch.Tensor):
     """Check shapes; return (labels, positive mask, negative mask), (n, n) each."""
+    t = _checked_target(embeddings, target)
+    same = t[:, None] == t[None, :]
+    eye = torch.eye(len(t), dtype=torch.bool, device=t.device)
+    return t, same & ~eye, ~same
+
+
+def _checked_target(embeddings: torch.Tensor, target: torch.Tensor):
+    """Check shapes; return the labels as a flat tensor on the embeddings' device."""
     if embeddings.ndim != 2:
         raise ValueError(
             "An embedding loss takes embeddings of shape (n, d); got shape "
@@ -72,9 +80,7 @@ def _pair_masks(embeddings: torch.Tensor, target: torch.Tensor):
             f"embeddings and target disagree on the number of samples: "
             f"{embeddings.shape[0]} != {t.shape[0]}."
         )
-    same = t[:, None] == t[None, :]
-    eye = torch.eye(len(t), dtype=torch.bool, device=t.device)
-    return t, same & ~eye, ~same
+    return t
 
 
 def valid_anchors(target: torch.Tensor) -> torch.Tensor:
@@ -340,16 +346,17 @@ def proto_triplet_loss(
     tensor([0.0000, 0.5000, 0.5000, 0.0000])
     """
     dist = get_distance(distance, normalize_embeddings=normalize_embeddings)
-    t, _, neg = _pair_masks(embeddings, target)
-    same = (~neg).to(embeddings.dtype)
-    counts = same.sum(1)
-    sums = same @ embeddings  # each sample's class sum
-    loo = (sums - embeddings) / (counts - 1.0).clamp_min(1.0)[:, None]
+    t = _checked_target(embeddings, target)
+    # Per-class sums through a one-hot matrix: O(n K d), not O(n^2 d).
+    _, inverse = torch.unique(t, return_inverse=True)
+    onehot = torch.nn.functional.one_hot(inverse).to(embeddings.dtype)  # (n, K)
+    class_counts = onehot.sum(0)
+    class_sums = onehot.T @ embeddings
+    counts = class_counts[inverse]  # size of each sample's class
+    loo = (class_sums[inverse] - embeddings) / (counts - 1.0).clamp_min(1.0)[:, None]
     d_pos = dist.paired(embeddings, loo)
-    # column j holds the prototype of j's class: the hardest negative
-    # prototype is the hardest over the negative columns.
-    mat = dist.pairwise(embeddings, sums / counts[:, None])
-    n_idx, has_neg = _hardest(mat, neg, largest=dist.is_inverted)
+    mat = dist.pairwise(embeddings, class_sums / class_counts[:, None])  # (n, K)
+    n_idx, has_neg = _hardest(mat, onehot == 0, largest=dist.is_inverted)
     d_neg = mat.gather(1, n_idx[:, None])[:, 0]
     loss = torch.relu(dist.margin(d_pos, d_neg) + margin)
     return torch.where((counts > 1) & has_neg, loss, zero_loss(embeddings))
