@@ -226,13 +226,15 @@ def fit_time_scaling(seed: int = 0, quick: bool = False) -> list[dict]:
     AnyLoss adds a fixed number of small tensor operations per batch (the
     amplifier, three reductions, the metric); it weighs on a tiny network
     and vanishes on a large one.  Synthetic 4,000 x 20 data with 10 %
-    positives, 10 epochs, best of 3 fits each.
+    positives, 10 epochs, best of 3 fits each (``quick``: 1,000 rows, the
+    two smallest networks, one fit each).
     """
     from sklearn_losses import AnyLossClassifier, EnsLossClassifier
 
+    n, repeats = (1000, 1) if quick else (4000, 3)
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(4000, 20))
-    y = (X[:, 0] + rng.normal(size=4000) > 1.8).astype(int)
+    X = rng.normal(size=(n, 20))
+    y = (X[:, 0] + rng.normal(size=n) > 1.8).astype(int)
     rows = []
     for width, batch in SCALING[:2] if quick else SCALING:
         params = {
@@ -247,7 +249,7 @@ def fit_time_scaling(seed: int = 0, quick: bool = False) -> list[dict]:
             ("BCE", EnsLossClassifier(loss="logistic", **params)),
             ("AnyLoss", AnyLossClassifier(metric="f1", **params)),
         ):
-            times[method] = min(_timed_fit(est, X, y) for _ in range(3))
+            times[method] = min(_timed_fit(est, X, y) for _ in range(repeats))
         rows.append(
             {
                 "hidden": width,
