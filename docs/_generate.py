@@ -3,7 +3,8 @@
 The loss catalogue comes from :mod:`sklearn_losses.losses`' registry and the
 dataset table from :func:`sklearn_losses.datasets.list_datasets`, so the docs
 cannot drift from the code.  Benchmark result tables are rendered from the
-JSON files under ``docs/benchmarks/``.
+JSON files under ``docs/benchmarks/``, each followed by the PNG figures the
+command wrote next to it (``<name>*.png``).
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ def benchmark_tables(results_dir: Path) -> str:
         out.append(
             _table(table["header"], [[str(c) for c in r] for r in table["rows"]])
         )
+        # The figures the command wrote next to the JSON (<stem>*.png).
+        for png in sorted(results_dir.glob(f"{path.stem}*.png")):
+            out += [f".. image:: /{results_dir.name}/{png.name}", "   :width: 100%", ""]
     return "\n".join(out) or "No benchmark results have been recorded yet.\n"
 
 
