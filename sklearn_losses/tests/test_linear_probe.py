@@ -255,9 +255,13 @@ def test_auto_picks_by_cross_validation(blobs):
     assert all(s.shape == (3,) for s in clf.cv_scores_.values())
     means = {h: s.mean() for h, s in clf.cv_scores_.items()}
     assert clf.head_ == max(means, key=lambda h: (means[h], h == "naive_bayes"))
-    # Too few samples per class for two folds: naive Bayes without CV.
+    # Fewer than 10 samples per class: naive Bayes without CV.
     tiny = LinearProbeClassifier(head="auto").fit(X[:4], [0, 1, 2, 3])
     assert tiny.head_ == "naive_bayes" and tiny.cv_scores_ == {}
+    few = LinearProbeClassifier(head="auto", cv=3).fit(X[:19], np.arange(19) % 2)
+    assert few.head_ == "naive_bayes" and few.cv_scores_ == {}
+    enough = LinearProbeClassifier(head="auto", cv=3).fit(X[:20], np.arange(20) % 2)
+    assert set(enough.cv_scores_) == {"naive_bayes", "logistic"}
 
 
 def test_pipeline_grid_search_over_head():
