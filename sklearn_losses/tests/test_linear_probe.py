@@ -75,7 +75,7 @@ def blobs():
     return StandardScaler().fit_transform(X), y
 
 
-def numpy_naive_bayes(X, y, w, var_smoothing):
+def numpy_naive_bayes(X, y, w, var_smoothing, var_prior_count=0.0):
     """Independent reference: loops over classes, scipy densities."""
     classes = np.unique(y)
     means = np.array(
@@ -89,7 +89,9 @@ def numpy_naive_bayes(X, y, w, var_smoothing):
         ]
     )
     total = np.average((X - np.average(X, 0, w)) ** 2, 0, w)
-    var = priors @ class_var + var_smoothing * total.max()
+    pooled = priors @ class_var
+    n, c = w.sum(), var_prior_count
+    var = (n * pooled + c * pooled.mean()) / (n + c) + var_smoothing * total.max()
     joint = np.stack(
         [
             np.log(p) + norm.logpdf(X, m, np.sqrt(var)).sum(1)
@@ -105,13 +107,34 @@ def test_naive_bayes_is_the_closed_form(blobs):
     w = np.random.default_rng(0).uniform(0.2, 3.0, len(y))
     clf = LinearProbeClassifier(head="naive_bayes", var_smoothing=1e-3)
     clf.fit(X, y, sample_weight=w)
-    means, var, priors, proba = numpy_naive_bayes(X, y, w, 1e-3)
+    means, var, priors, proba = numpy_naive_bayes(X, y, w, 1e-3, 10.0)
     np.testing.assert_allclose(clf.class_means_, means, rtol=1e-10)
     np.testing.assert_allclose(clf.var_, var, rtol=1e-10)
     np.testing.assert_allclose(clf.class_prior_, priors, rtol=1e-12)
     np.testing.assert_allclose(clf.coef_, means / var, rtol=1e-10)
     np.testing.assert_allclose(clf.predict_proba(X), proba, rtol=1e-8, atol=1e-12)
     assert not hasattr(clf, "net_") and not hasattr(clf, "n_iter_")
+
+
+def test_variance_shrinkage(blobs):
+    X, y = blobs
+    mle = LinearProbeClassifier(head="naive_bayes", var_prior_count=0).fit(X, y)
+    np.testing.assert_allclose(
+        mle.var_, numpy_naive_bayes(X, y, np.ones(len(y)), 1e-9)[1], rtol=1e-10
+    )
+    # Shrinkage pulls every variance toward their mean, keeping the mean.
+    shrunk = LinearProbeClassifier(head="naive_bayes", var_prior_count=400).fit(X, y)
+    spread = lambda v: v.max() - v.min()  # noqa: E731
+    assert spread(shrunk.var_) == pytest.approx(spread(mle.var_) / 2, rel=1e-6)
+    assert shrunk.var_.mean() == pytest.approx(mle.var_.mean(), rel=1e-9)
+    # With two samples per class, a near-constant feature no longer dominates.
+    rng = np.random.default_rng(0)
+    X_few = np.column_stack([rng.normal(size=(8, 3)), 1e-4 * rng.normal(size=8)])
+    y_few = np.repeat([0, 1, 2, 3], 2)
+    raw = LinearProbeClassifier(head="naive_bayes", var_prior_count=0)
+    ratio = lambda est: np.abs(est.coef_[:, 3]).max() / np.abs(est.coef_[:, :3]).max()  # noqa: E731
+    assert ratio(raw.fit(X_few, y_few)) > 10
+    assert ratio(LinearProbeClassifier(head="naive_bayes").fit(X_few, y_few)) < 0.1
 
 
 def test_naive_bayes_sample_weight_is_repetition(blobs):
@@ -143,7 +166,7 @@ def test_agrees_with_gaussian_nb_on_shared_variances():
     X0 = np.random.default_rng(1).normal(size=(200, 5)) * [1, 2, 0.5, 1, 3]
     X = np.vstack([X0, X0 + [1.0, -2.0, 0.5, 0.0, 1.0], X0 - 1.0])
     y = np.repeat([0, 1, 2], 200)
-    ours = LinearProbeClassifier(head="naive_bayes").fit(X, y)
+    ours = LinearProbeClassifier(head="naive_bayes", var_prior_count=0).fit(X, y)
     theirs = GaussianNB().fit(X, y)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
     np.testing.assert_allclose(
@@ -218,7 +241,7 @@ def test_binary_convention_and_probabilities():
 
 def test_hybrid_interpolates_between_the_heads(blobs):
     X, y = blobs
-    nb = LinearProbeClassifier(head="naive_bayes").fit(X, y)
+    nb = LinearProbeClassifier(head="naive_bayes", var_prior_count=0).fit(X, y)
     gen = LinearProbeClassifier(head="hybrid", hybrid_weight=1.0).fit(X, y)
     np.testing.assert_allclose(gen.coef_, nb.coef_, atol=1e-6)
     assert gen.n_iter_ <= 2  # starts at the naive-Bayes optimum
