@@ -220,7 +220,7 @@ class LinearProbeClassifier(BaseNetClassifier):
       class, folds are too small to tell the heads apart (the CV choice was
       up to 5 points worse than the better head), while naive Bayes (with
       ``var_prior_count=10``) was the better head at all 14 such points of
-      the 7 real datasets; the crossovers lie at 10 to 209 samples per
+      the 7 real datasets; the crossovers lie at 6 to 209 samples per
       class.
 
     Parameters
