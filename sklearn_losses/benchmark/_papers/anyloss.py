@@ -38,10 +38,11 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
+
+from ._common import load_subsampled, timed_fit, warm_up
 
 NAME = "anyloss"
 DESCRIPTION = (
@@ -94,18 +95,10 @@ def _scorer(metric):
 
 
 def _datasets(names, max_samples, seed):
-    from sklearn.model_selection import train_test_split
-
-    from sklearn_losses.datasets import list_datasets, load_dataset
+    from sklearn_losses.datasets import list_datasets
 
     names = names or [d["name"] for d in list_datasets(task="imbalanced")]
-    for name in names:
-        X, y = load_dataset(name, return_X_y=True)
-        if len(y) > max_samples:
-            X, _, y, _ = train_test_split(
-                X, y, train_size=max_samples, stratify=y, random_state=seed
-            )
-        yield name, np.asarray(X, dtype=np.float64), np.asarray(y)
+    return load_subsampled(names, max_samples, seed)
 
 
 def _net_params(cfg, random_state):
@@ -120,40 +113,22 @@ def _net_params(cfg, random_state):
     }
 
 
-def _timed_fit(estimator, X, y, **fit_params):
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        estimator.fit(X, y, **fit_params)
-    return time.perf_counter() - start
-
-
-_WARMED_UP = False
-
-
 def _warm_up(cfg) -> None:
-    """Fit each kind of model once on toy data, so that one-off costs (lazy
-    imports, torch's first-call initialisation) do not land in the first
-    timed fit of a worker process."""
-    global _WARMED_UP
-    if _WARMED_UP:
-        return
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
     from sklearn_losses import AnyLossClassifier, EnsLossClassifier
 
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(64, 4)), np.repeat([0, 1], 32)
-    toy = {**cfg, "epochs": 2}
-    for est in (
-        EnsLossClassifier(loss="logistic", **_net_params(toy, 0)),
-        AnyLossClassifier(**_net_params(toy, 0)),
-        MLPClassifier(hidden_layer_sizes=tuple(cfg["hidden"]), max_iter=2),
-        LogisticRegression(),
-    ):
-        _timed_fit(est, X, y)
-    _WARMED_UP = True
+    toy = _net_params({**cfg, "epochs": 2}, 0)
+    warm_up(
+        NAME,
+        [
+            EnsLossClassifier(loss="logistic", **toy),
+            AnyLossClassifier(**toy),
+            MLPClassifier(hidden_layer_sizes=tuple(cfg["hidden"]), max_iter=2),
+            LogisticRegression(),
+        ],
+    )
 
 
 def _fit_fold(X, y, train, test, fold, cfg, metrics, seed):
@@ -191,7 +166,7 @@ def _fit_fold(X, y, train, test, fold, cfg, metrics, seed):
         ("weighted BCE", compute_sample_weight("balanced", y_tr)),
     ):
         clf = EnsLossClassifier(loss="logistic", **net)
-        fit_s = _timed_fit(clf, X_tr, y_tr, sample_weight=weight)
+        fit_s = timed_fit(clf, X_tr, y_tr, sample_weight=weight)
         for metric in metrics:
             add(method, metric, clf, fit_s)
     mlp = MLPClassifier(
@@ -204,7 +179,7 @@ def _fit_fold(X, y, train, test, fold, cfg, metrics, seed):
     )
     for metric in metrics:
         clf = AnyLossClassifier(metric=metric, **net)
-        add("AnyLoss", metric, clf, _timed_fit(clf, X_tr, y_tr))
+        add("AnyLoss", metric, clf, timed_fit(clf, X_tr, y_tr))
         for method, base in (
             ("TT-LogReg", LogisticRegression(max_iter=1000)),
             ("TT-MLP", mlp),
@@ -212,7 +187,7 @@ def _fit_fold(X, y, train, test, fold, cfg, metrics, seed):
             clf = TunedThresholdClassifierCV(
                 base, scoring=_scorer(metric), cv=5, random_state=state
             )
-            add(method, metric, clf, _timed_fit(clf, X_tr, y_tr))
+            add(method, metric, clf, timed_fit(clf, X_tr, y_tr))
     return records
 
 
@@ -249,7 +224,7 @@ def fit_time_scaling(seed: int = 0, quick: bool = False) -> list[dict]:
             ("BCE", EnsLossClassifier(loss="logistic", **params)),
             ("AnyLoss", AnyLossClassifier(metric="f1", **params)),
         ):
-            times[method] = min(_timed_fit(est, X, y) for _ in range(repeats))
+            times[method] = min(timed_fit(est, X, y) for _ in range(repeats))
         rows.append(
             {
                 "hidden": width,

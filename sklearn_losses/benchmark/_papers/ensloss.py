@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
+
+from .._stats import win_tie_loss
+from ._common import load_subsampled, timed_fit
 
 NAME = "ensloss"
 DESCRIPTION = "EnsLoss vs logistic, hinge and exponential losses (paired t-tests)"
@@ -40,23 +42,10 @@ def add_arguments(parser) -> None:
 
 
 def _datasets(names, max_samples, seed):
-    from sklearn.model_selection import train_test_split
+    from sklearn_losses.datasets import list_datasets
 
-    try:
-        from sklearn_losses.datasets import list_datasets, load_dataset
-    except ImportError:  # pragma: no cover - data package missing
-        from sklearn.datasets import load_breast_cancer
-
-        yield "breast_cancer", *load_breast_cancer(return_X_y=True)
-        return
     names = names or [d["name"] for d in list_datasets(task="binary")]
-    for name in names:
-        X, y = load_dataset(name, return_X_y=True)
-        if len(y) > max_samples:
-            X, _, y, _ = train_test_split(
-                X, y, train_size=max_samples, stratify=y, random_state=seed
-            )
-        yield name, X, y
+    return load_subsampled(names, max_samples, seed)
 
 
 def _fit_one(X, y, split, depth, loss, cfg, seed):
@@ -84,26 +73,15 @@ def _fit_one(X, y, split, depth, loss, cfg, seed):
         clip_grad_norm=10.0 if loss == "exponential" else None,
         random_state=seed + 1000 * split,
     )
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        clf.fit(scaler.transform(X_tr), y_tr)
-    elapsed = time.perf_counter() - start
+    elapsed = timed_fit(clf, scaler.transform(X_tr), y_tr)
     acc = float(np.mean(clf.predict(scaler.transform(X_te)) == y_te))
     return {"split": split, "depth": depth, "loss": loss, "acc": acc, "fit_s": elapsed}
 
 
 def _win_tie_loss(ens, base, alpha=0.05):
-    from scipy.stats import ttest_1samp
-
-    d = np.asarray(base) - np.asarray(ens)
-    if np.allclose(d, 0):
-        return "tie"
-    if ttest_1samp(d, 0.0, alternative="less").pvalue < alpha:
-        return "win"
-    if ttest_1samp(d, 0.0, alternative="greater").pvalue < alpha:
-        return "loss"
-    return "tie"
+    """One-sided paired t-tests at ``alpha`` (the two-sided test at
+    ``2 * alpha`` with the sign of the mean difference)."""
+    return win_tie_loss(ens, base, alpha=2 * alpha)
 
 
 def summarise(records: list[dict], depths) -> dict:

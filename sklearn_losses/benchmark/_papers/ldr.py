@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._common import load_subsampled
+
 NAME = "ldr"
 DESCRIPTION = "ALDR-KL / LDR-KL vs CE, GCE, SCE, MAE, CS, NCE+RCE under label noise"
 
@@ -234,9 +236,7 @@ def run(
 ) -> dict:
     """Run the noisy-label protocol and write ``output/ldr.json`` and a plot."""
     from joblib import Parallel, delayed
-    from sklearn.model_selection import StratifiedKFold, train_test_split
-
-    from sklearn_losses.datasets import load_dataset
+    from sklearn.model_selection import StratifiedKFold
 
     if quick:
         datasets, epochs, max_samples, n_folds = ["vowel"], 10, 500, 2
@@ -245,12 +245,7 @@ def run(
     output.mkdir(parents=True, exist_ok=True)
     cfg = {"epochs": epochs, "width": width}
     tasks = []
-    for name in names:
-        X, y = load_dataset(name, return_X_y=True)
-        if len(y) > max_samples:
-            X, _, y, _ = train_test_split(
-                X, y, train_size=max_samples, stratify=y, random_state=seed
-            )
+    for name, X, y in load_subsampled(names, max_samples, seed):
         folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(X, y)
         for fold, (train, test) in enumerate(folds):
             for kind, rate in NOISES:

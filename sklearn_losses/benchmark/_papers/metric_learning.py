@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
+
+from .._stats import win_tie_loss
+from ._common import load_subsampled, timed_fit, warm_up
 
 NAME = "metric_learning"
 DESCRIPTION = (
@@ -58,21 +60,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--losses", nargs="+", default=list(LOSSES))
 
 
-def _datasets(names, max_samples, seed):
-    from sklearn.model_selection import train_test_split
-
-    from sklearn_losses.datasets import load_dataset
-
-    for name in names:
-        X, y = load_dataset(name, return_X_y=True)
-        X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-        if len(y) > max_samples:
-            X, _, y, _ = train_test_split(
-                X, y, train_size=max_samples, stratify=y, random_state=seed
-            )
-        yield name, X, y
-
-
 def _embedding(method, seed):
     """The embedding step of ``method`` (None for Euclidean)."""
     from sklearn.neighbors import NeighborhoodComponentsAnalysis
@@ -86,22 +73,9 @@ def _embedding(method, seed):
     return MetricLearningTransformer(loss=method, random_state=seed)
 
 
-_WARMED_UP = False
-
-
 def _warm_up(methods, seed) -> None:
-    """Fit every embedding once on toy data, so that one-off costs (lazy
-    imports, torch's first-call initialisation) stay out of the timings."""
-    global _WARMED_UP
-    if not _WARMED_UP:
-        X, y = np.random.default_rng(0).normal(size=(40, 4)), np.arange(40) % 2
-        for method in methods:
-            step = _embedding(method, seed)
-            if step is not None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    step.set_params(max_iter=2).fit(X, y)
-        _WARMED_UP = True
+    steps = (_embedding(method, seed) for method in methods)
+    warm_up(NAME, [s.set_params(max_iter=2) for s in steps if s is not None])
 
 
 def _fit_fold(X, y, train, test, fold, methods, seed):
@@ -116,16 +90,14 @@ def _fit_fold(X, y, train, test, fold, methods, seed):
     records = []
     for method in methods:
         step = _embedding(method, seed + fold)
-        start = time.perf_counter()
+        fit_s = 0.0
         if step is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                step.fit(X_tr, y[train])
+            fit_s = timed_fit(step, X_tr, y[train])
             E_tr, E_te = step.transform(X_tr), step.transform(X_te)
         else:
             E_tr, E_te = X_tr, X_te
-        knn = KNeighborsClassifier(3).fit(E_tr, y[train])
-        fit_s = time.perf_counter() - start
+        knn = KNeighborsClassifier(3)
+        fit_s += timed_fit(knn, E_tr, y[train])
         records.append(
             {
                 "fold": fold,
@@ -142,21 +114,10 @@ def _fit_fold(X, y, train, test, fold, methods, seed):
     return records
 
 
-def _versus(ours, theirs, alpha=0.05):
-    from scipy.stats import ttest_rel
-
-    ours, theirs = np.asarray(ours), np.asarray(theirs)
-    if np.allclose(ours, theirs):
-        return "tie"
-    if ttest_rel(ours, theirs, alternative="greater").pvalue < alpha:
-        return "win"
-    if ttest_rel(ours, theirs, alternative="less").pvalue < alpha:
-        return "loss"
-    return "tie"
-
-
 def summarise(records: list[dict], methods) -> dict:
-    """Per-dataset means, averages over datasets and wins against NCA."""
+    """Per-dataset means, averages over datasets and wins against NCA
+    (one-sided paired t-tests at 0.05: the two-sided test at 0.1 with the
+    sign of the mean difference)."""
     datasets = list(dict.fromkeys(r["dataset"] for r in records))
     per = {}
     for name in datasets:
@@ -175,7 +136,7 @@ def summarise(records: list[dict], methods) -> dict:
     vs_nca = {
         m: {
             o: sum(
-                _versus(per[n][m]["folds"], per[n]["NCA"]["folds"]) == o
+                win_tie_loss(per[n][m]["folds"], per[n]["NCA"]["folds"], alpha=0.1) == o
                 for n in datasets
             )
             for o in ("win", "tie", "loss")
@@ -253,9 +214,7 @@ def _plot_embeddings(path: Path, seed: int) -> dict:
     fig, axes = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
     scores = {}
     for ax, (title, step) in zip(axes, steps.items()):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            step.fit(X_tr, y_tr)
+        timed_fit(step, X_tr, y_tr)
         E_tr, E_te = step.transform(X_tr), step.transform(X_te)
         acc = KNeighborsClassifier(3).fit(E_tr, y_tr).score(E_te, y_te)
         scores[title] = float(acc)
@@ -297,7 +256,7 @@ def run(
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     methods = ("Euclidean", "NCA", *losses)
-    data = list(_datasets(datasets or DATASETS, max_samples, seed))
+    data = list(load_subsampled(datasets or DATASETS, max_samples, seed))
     tasks = [
         (name, X, y, train, test, fold)
         for name, X, y in data
